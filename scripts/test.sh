@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every check: types (node and web programs), lint with the layering rules,
+# then the unit and integration tests. Works on a fresh machine: setup first.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/setup.sh
+echo "== typecheck"
+npx tsc -p tsconfig.node.json
+npx tsc -p tsconfig.web.json
+echo "== lint"
+npx eslint --max-warnings=0 .
+echo "== tests"
+npx vitest run "$@"

@@ -1,0 +1,77 @@
+// The one table that turns an error code into plain words and a remedy.
+// The CLI and the renderer both read it, so an admin sees the same advice in
+// either face. Codes are a contract (KIT-FORMAT.md, DESIGN §3): never rename one.
+
+export interface ErrorCatalogEntry {
+  /** Short plain-language title. */
+  title: string;
+  /** What the person in front of the screen should do next. */
+  remedy: string;
+  /** CLI exit status: 1 = the operation ran and failed, 2 = usage error. */
+  exit: 1 | 2;
+}
+
+const entry = (title: string, remedy: string, exit: 1 | 2 = 1): ErrorCatalogEntry => ({ title, remedy, exit });
+
+export const ERROR_CATALOG = {
+  // Container (KIT-FORMAT §1)
+  KIT_NOT_FOUND: entry('Kit not found', 'Check the path; for a split kit give the .parts.json file or any .partNNN file.'),
+  KIT_FORMAT: entry('Not a kit archive', 'Give a .kit.tar, .kit.tar.gz, .kit.tar.zst file, a split kit, or an unpacked kit directory.'),
+  KIT_TRUNCATED: entry('Kit archive is truncated or corrupt', 'Copy the kit again from the original medium; the copy ends early or its compression is damaged.'),
+  KIT_PART_MISSING: entry('Part of a split kit is missing', 'Copy every .partNNN file named in the .parts.json index into one folder.'),
+  KIT_PART_DIGEST: entry('Part of a split kit is damaged', 'Copy the named part again from its medium; its checksum does not match the parts index.'),
+  KIT_PARTS_INVALID: entry('Parts index is malformed', 'The .parts.json index is not a valid airlock.parts/v1 document; recreate it or obtain the kit again.'),
+  // Entries (§2)
+  KIT_ENTRY_TYPE: entry('Kit holds a forbidden entry type', 'Kits may hold only regular files and directories; ask the publisher to rebuild the kit without links or special files.'),
+  KIT_ENTRY_MODE: entry('Kit holds a file with set-uid, set-gid or sticky bits', 'Ask the publisher to rebuild the kit with plain 0644/0755 modes.'),
+  KIT_PATH_UNSAFE: entry('Kit holds an unsafe path', 'The named path could escape the install root or is not portable; ask the publisher to rename it and rebuild the kit.'),
+  KIT_PATH_COLLISION: entry('Two kit entries collide', 'Two entries have the same path (or differ only in letter case); ask the publisher to rebuild the kit.'),
+  // SHA256SUMS (§3)
+  KIT_UNLISTED_FILE: entry('File not covered by SHA256SUMS', 'The kit holds a file its signed checksum list does not name; treat the kit as tampered and obtain it again.'),
+  KIT_MISSING_FILE: entry('File listed in SHA256SUMS is missing', 'The kit is incomplete; copy it again from the original medium.'),
+  KIT_DIGEST_MISMATCH: entry('File does not match its signed checksum', 'The named file was changed or damaged after signing; do not install this kit. Obtain a fresh copy from the publisher.'),
+  KIT_SUMS_MALFORMED: entry('SHA256SUMS is malformed', 'SHA256SUMS must be GNU sha256sum output, sorted, with LF line ends; ask the publisher to rebuild the kit.'),
+  // Signature (§4)
+  KIT_UNSIGNED: entry('Kit is not signed', 'The kit has no SHA256SUMS.sigstore.json; Airlock never installs an unsigned kit. Ask the publisher for a signed kit.'),
+  SIG_INVALID: entry('Signature is invalid', 'The signature does not match SHA256SUMS; treat the kit as tampered and obtain it again from the publisher.'),
+  SIG_UNTRUSTED: entry('Signer is not trusted', 'The signature is valid but made by a key or identity your trust policy does not list; add the publisher\'s key or identity to the policy only after checking it out of band.'),
+  SIG_TLOG: entry('Too few transparency-log entries', 'The trust policy requires more transparency-log entries than the bundle carries; ask the publisher to sign with a transparency log or adjust the policy.'),
+  SIG_TIMESTAMP: entry('Too few trusted timestamps', 'The trust policy requires more trusted timestamps than the bundle carries; ask the publisher for a timestamped signature or adjust the policy.'),
+  // kit.json (§5)
+  KIT_SCHEMA: entry('Kit format version not supported', 'This kit was made for a newer Airlock; upgrade Airlock or ask the publisher for an airlock.kit/v1 kit.'),
+  KIT_MANIFEST_INVALID: entry('kit.json is invalid', 'Fix the named field in kit.json and rebuild the kit.'),
+  // OCI (§6)
+  OCI_LAYOUT_INVALID: entry('OCI image layout is invalid', 'The images/ folder must be an OCI Image Layout 1.0 (oci-layout, index.json, blobs/sha256); re-export the images.'),
+  OCI_BLOB_DIGEST: entry('OCI blob does not match its digest', 'The named image blob was changed or damaged; re-export the images and rebuild the kit.'),
+  OCI_BLOB_MISSING: entry('OCI blob is missing', 'An image manifest names a blob the kit does not hold; re-export the images and rebuild the kit.'),
+  // Migrations and policy (§7, §8) — used by the install issue
+  MIGRATION_CHANGED: entry('Migration changed after it was applied', 'A migration with this id was already applied with different contents; the publisher must ship a new migration id instead of editing an old one.'),
+  MIGRATION_DESTRUCTIVE: entry('Migration is destructive', 'The migration drops or rewrites data; it runs only when marked destructive, with a major version bump and your explicit confirmation.'),
+  KIT_DOWNGRADE: entry('Kit would downgrade the installed release', 'Install a newer version, or allow downgrades for this publisher in the trust policy.'),
+  KIT_PUBLISHER_CHANGED: entry('Kit publisher changed', 'The installed release of this name was signed by another publisher identity; verify the change out of band before trusting the new publisher.'),
+  // Trust configuration
+  POLICY_INVALID: entry('Trust policy is invalid', 'Fix the named field in the trust policy file (see docs/security.md for its format).'),
+  KEY_INVALID: entry('Key file is not usable', 'Give a PEM public key (SPKI) for verification or a PKCS#8 P-256 private key for signing.'),
+  TRUSTED_ROOT_INVALID: entry('Trusted root is invalid', 'Give a Sigstore trusted_root.json file (the pinned root for your Sigstore instance).'),
+  BUNDLE_INVALID: entry('Sigstore bundle is malformed', 'The file is not a Sigstore bundle (media type v0.1, v0.2 or v0.3); obtain the bundle again.'),
+  // Building kits
+  BUILD_INPUT_INVALID: entry('Kit input folder is not valid', 'Fix the named file or field in the input folder; the builder refuses anything that would make an invalid kit.'),
+  OUTPUT_EXISTS: entry('Output already exists', 'Choose another output path or remove the existing file first.'),
+  // General
+  USAGE: entry('Wrong command usage', 'Run the command with --help to see its arguments.', 2),
+  IO_ERROR: entry('File system error', 'Check that the path exists, is readable or writable, and that the disk has free space.'),
+  CANCELLED: entry('Cancelled', 'The operation was cancelled; nothing was changed. Run it again when ready.'),
+  INTERNAL: entry('Internal error', 'This is a defect in Airlock; keep the output and report it.'),
+} as const satisfies Record<string, ErrorCatalogEntry>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CATALOG, value);
+}
+
+export function describeError(code: ErrorCode): ErrorCatalogEntry {
+  return ERROR_CATALOG[code];
+}
