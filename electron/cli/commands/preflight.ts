@@ -1,0 +1,126 @@
+import { formatBytes } from '../../../shared/format.ts';
+import type { PreflightCheck, PreflightReport } from '../../../shared/preflight.ts';
+import { readKitManifest } from '../../core/kit/kit-verifier.ts';
+import { createHostProbe } from '../../core/preflight/host-probe.ts';
+import { createNodeHostProbeDeps } from '../../core/preflight/node-host-deps.ts';
+import type { HostProbeDeps } from '../../core/preflight/probe-deps.ts';
+import { PreflightService } from '../../core/preflight/preflight-service.ts';
+import type { CommandSpec } from '../cli-types.ts';
+
+export const UNVERIFIED_MANIFEST_NOTICE = 'kit.json read without signature check — run airlock kit verify first';
+
+const OBSERVED_WIDTH = 44;
+const EXPECTED_WIDTH = 48;
+
+/** Splits text into lines of at most width characters, at spaces where possible. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let w = word;
+    while (w.length > width) {
+      if (line !== '') {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    if (line === '') line = w;
+    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+function table(checks: readonly PreflightCheck[]): string[] {
+  const titleWidth = Math.max('CHECK'.length, ...checks.map((c) => c.title.length));
+  const out = [`${'STATUS'.padEnd(6)}  ${'CHECK'.padEnd(titleWidth)}  ${'OBSERVED'.padEnd(OBSERVED_WIDTH)}  EXPECTED`];
+  for (const c of checks) {
+    const observed = wrap(c.observed, OBSERVED_WIDTH);
+    const expected = wrap(c.expected, EXPECTED_WIDTH);
+    const height = Math.max(observed.length, expected.length);
+    for (let i = 0; i < height; i++) {
+      const status = i === 0 ? c.status.toUpperCase() : '';
+      const title = i === 0 ? c.title : '';
+      out.push(`${status.padEnd(6)}  ${title.padEnd(titleWidth)}  ${(observed[i] ?? '').padEnd(OBSERVED_WIDTH)}  ${expected[i] ?? ''}`.trimEnd());
+    }
+  }
+  return out;
+}
+
+function verdictLine(report: PreflightReport): string {
+  const count = (s: PreflightCheck['status']): number => report.checks.filter((c) => c.status === s).length;
+  if (report.verdict === 'fail') return `Verdict: FAIL — ${count('fail')} check(s) block the install; fix them and run preflight again.`;
+  if (report.verdict === 'warn') return `Verdict: WARN — ${count('warn')} warning(s) to acknowledge before installing; nothing blocks.`;
+  return 'Verdict: PASS — this host meets every requirement.';
+}
+
+export function preflightText(report: PreflightReport): string {
+  const h = report.host;
+  const lines = [`Preflight of ${h.os.prettyName}, ${h.arch}, ${h.cpus} CPUs, ${formatBytes(h.memoryBytes)} memory`];
+  if (report.kit) {
+    lines.push(`Against kit ${report.kit.name} ${report.kit.version} (created ${report.kit.created})`);
+    if (!report.kit.manifestVerified) lines.push(`  ${UNVERIFIED_MANIFEST_NOTICE}`);
+  } else {
+    lines.push('Against every OS Airlock supports (no kit given)');
+  }
+  lines.push('', ...table(report.checks));
+  const toFix = report.checks.filter((c) => (c.status === 'fail' || c.status === 'warn') && c.remedy !== '');
+  if (toFix.length > 0) {
+    lines.push('', 'What to do:');
+    for (const c of toFix) lines.push(`  ${c.status.toUpperCase()} ${c.title}: ${c.remedy}`);
+  }
+  const notes = report.checks.filter((c) => c.note !== undefined);
+  if (notes.length > 0) {
+    lines.push('', 'Notes:');
+    for (const c of notes) lines.push(`  ${c.title}: ${c.note}`);
+  }
+  lines.push('', verdictLine(report));
+  return lines.join('\n');
+}
+
+export interface PreflightCommandOptions {
+  /** The host's side effects; tests pass a fixture host. */
+  makeDeps?: () => HostProbeDeps;
+  buildDate?: Date;
+}
+
+export function createPreflightCommand(options: PreflightCommandOptions = {}): CommandSpec {
+  const makeDeps = options.makeDeps ?? (() => createNodeHostProbeDeps());
+  return {
+    words: ['preflight'],
+    summary: "check this host against a kit's requirements, or against every OS Airlock supports; changes nothing",
+    usage: 'preflight [--kit KIT] [--root DIR] [--json]',
+    help: [
+      'KIT is a .kit.tar[.gz|.zst] file, a split kit (.parts.json or any .partNNN), or an unpacked kit directory.',
+      'DIR is the install root to check for space and write access.',
+      'Exit code 0 when every check passes or only warns (warnings need acknowledging before an install), 1 when a check fails.',
+    ].join('\n'),
+    options: { kit: { type: 'string' }, root: { type: 'string' } },
+    positionals: { min: 0, max: 0 },
+    async run(ctx) {
+      const kitOption = ctx.options.kit as string | undefined;
+      const rootOption = ctx.options.root as string | undefined;
+      const kitPath = kitOption === undefined ? undefined : ctx.resolvePath(kitOption);
+      // The signature is not checked here yet; the report says so (manifestVerified: false).
+      const manifest = kitPath === undefined ? undefined : await readKitManifest(kitPath, { signal: ctx.signal });
+      const deps = makeDeps();
+      const service = new PreflightService({ probe: createHostProbe(deps), clock: deps.clock, ...(options.buildDate ? { buildDate: options.buildDate } : {}) });
+      const report = await service.run({
+        ...(manifest ? { manifest, manifestVerified: false, kitMediumPath: kitPath } : {}),
+        ...(rootOption !== undefined ? { installRoot: ctx.resolvePath(rootOption) } : {}),
+        dataDir: ctx.dataDir,
+      });
+      const json: Record<string, unknown> = { report };
+      if (report.kit && !report.kit.manifestVerified) json.notice = UNVERIFIED_MANIFEST_NOTICE;
+      return { json, text: preflightText(report), exitCode: report.verdict === 'fail' ? 1 : 0 };
+    },
+  };
+}
+
+export const preflightCommand = createPreflightCommand();
