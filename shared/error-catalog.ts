@@ -33,7 +33,7 @@ export const ERROR_CATALOG = {
   KIT_SUMS_MALFORMED: entry('SHA256SUMS is malformed', 'SHA256SUMS must be GNU sha256sum output, sorted, with LF line ends; ask the publisher to rebuild the kit.'),
   // Signature (§4)
   KIT_UNSIGNED: entry('Kit is not signed', 'The kit has no SHA256SUMS.sigstore.json; Airlock never installs an unsigned kit. Ask the publisher for a signed kit.'),
-  SIG_INVALID: entry('Signature is invalid', 'The signature does not match SHA256SUMS; treat the kit as tampered and obtain it again from the publisher.'),
+  SIG_INVALID: entry('Signature is invalid', 'The signature does not match the signed content (a kit\'s SHA256SUMS or the given file); treat it as tampered and obtain it again from the publisher.'),
   SIG_UNTRUSTED: entry('Signer is not trusted', 'The signature is valid but made by a key or identity your trust policy does not list; add the publisher\'s key or identity to the policy only after checking it out of band.'),
   SIG_TLOG: entry('Too few transparency-log entries', 'The trust policy requires more transparency-log entries than the bundle carries; ask the publisher to sign with a transparency log or adjust the policy.'),
   SIG_TIMESTAMP: entry('Too few trusted timestamps', 'The trust policy requires more trusted timestamps than the bundle carries; ask the publisher for a timestamped signature or adjust the policy.'),
@@ -49,14 +49,29 @@ export const ERROR_CATALOG = {
   MIGRATION_DESTRUCTIVE: entry('Migration is destructive', 'The migration drops or rewrites data; it runs only when marked destructive, with a major version bump and your explicit confirmation.'),
   KIT_DOWNGRADE: entry('Kit would downgrade the installed release', 'Install a newer version, or allow downgrades for this publisher in the trust policy.'),
   KIT_PUBLISHER_CHANGED: entry('Kit publisher changed', 'The installed release of this name was signed by another publisher identity; verify the change out of band before trusting the new publisher.'),
+  // Pushing images to an OCI registry (airlock registry push)
+  PUSH_FAILED: entry('Push to the registry failed', 'Check that the registry answers at the HOST:PORT given to --to and has free space; the message quotes the registry\'s own error. A lab registry without TLS needs --insecure-http.'),
+  PUSH_AUTH: entry('Registry refused the credentials', 'Give --username and set AIRLOCK_REGISTRY_PASSWORD for an account allowed to push to these repositories; Airlock only sends credentials to a token service on the registry\'s own host.'),
   // Trust configuration
-  POLICY_INVALID: entry('Trust policy is invalid', 'Fix the named field in the trust policy file (see docs/security.md for its format).'),
+  POLICY_INVALID: entry('Trust policy is invalid', 'Fix the named field in the trust policy file (see docs/trust-policy.md for its format).'),
   KEY_INVALID: entry('Key file is not usable', 'Give a PEM public key (SPKI) for verification or a PKCS#8 P-256 private key for signing.'),
   TRUSTED_ROOT_INVALID: entry('Trusted root is invalid', 'Give a Sigstore trusted_root.json file (the pinned root for your Sigstore instance).'),
   BUNDLE_INVALID: entry('Sigstore bundle is malformed', 'The file is not a Sigstore bundle (media type v0.1, v0.2 or v0.3); obtain the bundle again.'),
   // Building kits
   BUILD_INPUT_INVALID: entry('Kit input folder is not valid', 'Fix the named file or field in the input folder; the builder refuses anything that would make an invalid kit.'),
   OUTPUT_EXISTS: entry('Output already exists', 'Choose another output path or remove the existing file first.'),
+  // Local registry and catalog
+  CATALOG_TOO_NEW: entry('Catalog is from a newer Airlock', 'This data folder was last used by a newer Airlock; upgrade Airlock, or use another --data-dir. The catalog was left untouched.'),
+  RELEASE_CONFLICT: entry('Release already imported with other contents', 'A release with this name and version is already in the registry with a different SHA256SUMS; the publisher must ship a new version instead of rebuilding an old one.'),
+  RELEASE_NOT_FOUND: entry('Release not in the registry', 'Check the NAME@VERSION against "airlock kit list", or import the kit first with "airlock kit import".'),
+  REGISTRY_LOCKED: entry('Registry is busy', 'Another Airlock process (named in the message) is importing into this registry; wait for it to finish, or pass --wait SECONDS to queue behind it.'),
+  INSUFFICIENT_SPACE: entry('Not enough free disk space', 'Free space on the named disk (or choose another --data-dir) and run the command again; nothing was changed.'),
+  SBOM_INVALID: entry('SBOM in the kit is malformed', 'The named SBOM is not valid SPDX 2.3 JSON or CycloneDX 1.5+ JSON; the signature is fine, so this is a publisher defect: ask the publisher to rebuild the kit.'),
+  // Desktop app and console mode
+  TRUST_POLICY_MISSING: entry('No trusted publishers yet', 'Open Settings and add the publisher\'s public key (or keyless identity) after checking it out of band; Airlock verifies nothing without knowing whom to trust.'),
+  KIT_HANDLE_UNKNOWN: entry('Kit selection has expired', 'Choose the kit again: Airlock only opens kits picked in a dialog, dropped on the window or found in this session\'s drive and folder scan.'),
+  UNAVAILABLE: entry('Not available here', 'This action needs the desktop app; in console mode, put kits in a kit folder or on a removable drive and press "Look again".'),
+  IPC_INVALID: entry('The window sent a malformed request', 'This is a defect in Airlock or the window was tampered with; restart Airlock and report the message if it happens again.'),
   // General
   USAGE: entry('Wrong command usage', 'Run the command with --help to see its arguments.', 2),
   IO_ERROR: entry('File system error', 'Check that the path exists, is readable or writable, and that the disk has free space.'),

@@ -83,7 +83,8 @@ const healthSchema = z.discriminatedUnion('type', [
 
 export const kitManifestSchema = z
   .looseObject({
-    schema: z.literal(KIT_SCHEMA_V1),
+    // Minor versions (airlock.kit/v1.N) only add fields, which are kept and ignored.
+    schema: z.string().regex(/^airlock\.kit\/v1(\.[0-9]+)*$/, `must be "${KIT_SCHEMA_V1}"`),
     name: z.string().regex(KIT_NAME_RE, 'must match ^[a-z0-9][a-z0-9._-]{0,63}$'),
     version: z.string().refine(isSemver, 'must be a SemVer 2.0.0 version such as 1.4.0'),
     created: z.string().refine(isRfc3339Utc, 'must be an RFC 3339 UTC time such as 2026-01-31T12:00:00Z'),

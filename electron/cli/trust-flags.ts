@@ -14,6 +14,14 @@ export const TRUST_OPTIONS = {
 
 export const TRUST_USAGE = '(--key PUB.pem ... | --trusted-root FILE --identity SUBJECT --issuer URL | --policy FILE)';
 
+/** True when any trust flag was given. */
+export function hasTrustOptions(ctx: CommandContext): boolean {
+  return Object.keys(TRUST_OPTIONS).some((k) => {
+    const v = ctx.options[k];
+    return Array.isArray(v) ? v.length > 0 : v !== undefined;
+  });
+}
+
 export function trustInputFromOptions(ctx: CommandContext): TrustInput {
   const o = ctx.options;
   const keys = (o.key as string[] | undefined) ?? [];

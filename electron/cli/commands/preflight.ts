@@ -1,13 +1,29 @@
+import { AirlockError } from '../../../shared/airlock-error.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import type { PreflightCheck, PreflightReport } from '../../../shared/preflight.ts';
-import { readKitManifest } from '../../core/kit/kit-verifier.ts';
+import type { KitManifest } from '../../../shared/kit-manifest.ts';
+import { readKitManifest, verifyKit } from '../../core/kit/kit-verifier.ts';
+import { SignatureVerifier } from '../../core/trust/signature-verifier.ts';
+import { resolveTrustPolicy } from '../../core/trust/trust-policy.ts';
 import { createHostProbe } from '../../core/preflight/host-probe.ts';
 import { createNodeHostProbeDeps } from '../../core/preflight/node-host-deps.ts';
 import type { HostProbeDeps } from '../../core/preflight/probe-deps.ts';
 import { PreflightService } from '../../core/preflight/preflight-service.ts';
-import type { CommandSpec } from '../cli-types.ts';
+import type { CommandContext, CommandSpec } from '../cli-types.ts';
+import { TRUST_OPTIONS, TRUST_USAGE, hasTrustOptions, trustInputFromOptions } from '../trust-flags.ts';
 
-export const UNVERIFIED_MANIFEST_NOTICE = 'kit.json read without signature check — run airlock kit verify first';
+export const UNVERIFIED_MANIFEST_NOTICE = 'kit.json read without signature check — give trust flags, or run airlock kit verify first';
+
+/**
+ * With trust flags the kit is verified in full before its requirements are
+ * believed; without them only kit.json is read, and the report says so.
+ */
+async function kitManifestFor(ctx: CommandContext, kitPath: string): Promise<{ manifest: KitManifest; verified: boolean }> {
+  if (!hasTrustOptions(ctx)) return { manifest: await readKitManifest(kitPath, { signal: ctx.signal }), verified: false };
+  const policy = await resolveTrustPolicy(trustInputFromOptions(ctx));
+  const { summary } = await verifyKit(kitPath, { signature: new SignatureVerifier(policy), onProgress: ctx.progress, signal: ctx.signal });
+  return { manifest: summary.manifest, verified: true };
+}
 
 const OBSERVED_WIDTH = 44;
 const EXPECTED_WIDTH = 48;
@@ -95,24 +111,27 @@ export function createPreflightCommand(options: PreflightCommandOptions = {}): C
   return {
     words: ['preflight'],
     summary: "check this host against a kit's requirements, or against every OS Airlock supports; changes nothing",
-    usage: 'preflight [--kit KIT] [--root DIR] [--json]',
+    usage: `preflight [--kit KIT [${TRUST_USAGE}]] [--root DIR] [--json]`,
     help: [
       'KIT is a .kit.tar[.gz|.zst] file, a split kit (.parts.json or any .partNNN), or an unpacked kit directory.',
+      'With trust flags the kit is verified in full first; without them only its kit.json is read and the report is marked unverified.',
       'DIR is the install root to check for space and write access.',
       'Exit code 0 when every check passes or only warns (warnings need acknowledging before an install), 1 when a check fails.',
     ].join('\n'),
-    options: { kit: { type: 'string' }, root: { type: 'string' } },
+    options: { kit: { type: 'string' }, root: { type: 'string' }, ...TRUST_OPTIONS },
     positionals: { min: 0, max: 0 },
     async run(ctx) {
       const kitOption = ctx.options.kit as string | undefined;
       const rootOption = ctx.options.root as string | undefined;
       const kitPath = kitOption === undefined ? undefined : ctx.resolvePath(kitOption);
-      // The signature is not checked here yet; the report says so (manifestVerified: false).
-      const manifest = kitPath === undefined ? undefined : await readKitManifest(kitPath, { signal: ctx.signal });
+      if (kitPath === undefined && hasTrustOptions(ctx)) {
+        throw new AirlockError('USAGE', 'trust flags only mean something with --kit KIT', { field: '--kit' });
+      }
+      const kit = kitPath === undefined ? undefined : await kitManifestFor(ctx, kitPath);
       const deps = makeDeps();
       const service = new PreflightService({ probe: createHostProbe(deps), clock: deps.clock, ...(options.buildDate ? { buildDate: options.buildDate } : {}) });
       const report = await service.run({
-        ...(manifest ? { manifest, manifestVerified: false, kitMediumPath: kitPath } : {}),
+        ...(kit ? { manifest: kit.manifest, manifestVerified: kit.verified, kitMediumPath: kitPath } : {}),
         ...(rootOption !== undefined ? { installRoot: ctx.resolvePath(rootOption) } : {}),
         dataDir: ctx.dataDir,
       });

@@ -126,6 +126,37 @@ describe('airlock preflight (CLI)', () => {
     expect(text.out.join('')).toContain(`  ${UNVERIFIED_MANIFEST_NOTICE}`);
   });
 
+  it('verifies the kit in full first when trust flags are given, and refuses a tampered one', async () => {
+    const input = path.join(tmp, 'in');
+    await fs.mkdir(path.join(input, 'payload'), { recursive: true });
+    await fs.writeFile(path.join(input, 'kit.json'), JSON.stringify({ schema: 'airlock.kit/v1', name: 'widget', version: '3.1.0', created: '2026-03-01T08:30:00Z' }));
+    await fs.writeFile(path.join(input, 'payload/readme.txt'), 'hello\n');
+    const keys = await writeKeyPair(tmp, 'publisher');
+    const kitPath = path.join(tmp, 'widget.kit.tar');
+    await buildKit({ dir: input, out: kitPath, compress: 'none', signingKey: loadSigningKey(await fs.readFile(keys.privatePath, 'utf8'), keys.privatePath) });
+
+    const ok = io(tmp);
+    await main(['preflight', '--kit', kitPath, '--key', keys.publicPath, '--data-dir', path.join(tmp, 'data'), '--json'], ok);
+    const doc = JSON.parse(ok.out.join('')) as { report: unknown; notice?: string };
+    expect(preflightReportSchema.parse(doc.report).kit?.manifestVerified).toBe(true);
+    expect(doc.notice).toBeUndefined();
+
+    // Same length, one byte of the payload changed: the signature still holds but the digest does not.
+    const bytes = await fs.readFile(kitPath);
+    const at = bytes.indexOf('hello\n');
+    bytes[at] = 'j'.charCodeAt(0);
+    await fs.writeFile(kitPath, bytes);
+    const bad = io(tmp);
+    const code = await main(['preflight', '--kit', kitPath, '--key', keys.publicPath, '--data-dir', path.join(tmp, 'data'), '--json'], bad);
+    expect(JSON.parse(bad.out.join(''))).toMatchObject({ ok: false, error: { code: 'KIT_DIGEST_MISMATCH', path: 'payload/readme.txt' } });
+    expect(code).toBe(1);
+  });
+
+  it('refuses trust flags without --kit as a usage error', async () => {
+    const cli = io(tmp);
+    expect(await main(['preflight', '--key', 'x.pem', '--data-dir', tmp], cli)).toBe(2);
+  });
+
   it('fails with the kit error code when --kit names nothing', async () => {
     const cli = io(tmp);
     const code = await main(['preflight', '--kit', 'missing.kit.tar', '--data-dir', tmp, '--json'], cli);

@@ -1,3 +1,4 @@
+import { TRUST_USAGE } from '../../../electron/cli/trust-flags.ts';
 import { describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../../electron/cli/cli-types.ts';
 import { createPreflightCommand, preflightText, UNVERIFIED_MANIFEST_NOTICE } from '../../../electron/cli/commands/preflight.ts';
@@ -71,11 +72,11 @@ describe('preflight command against fixture hosts', () => {
     expect(out.text).toMatch(/Verdict: WARN — 1 warning\(s\) to acknowledge/);
   });
 
-  it('offers --kit and --root, takes no positional arguments and does not offer NAME@VERSION yet', () => {
+  it('offers --kit (with optional trust flags) and --root, takes no positional arguments and does not offer NAME@VERSION yet', () => {
     const command = createPreflightCommand();
     expect(command.words).toEqual(['preflight']);
-    expect(Object.keys(command.options).sort()).toEqual(['kit', 'root']);
+    expect(Object.keys(command.options).sort()).toEqual(['identity', 'issuer', 'key', 'kit', 'policy', 'root', 'trusted-root']);
     expect(command.positionals).toEqual({ min: 0, max: 0 });
-    expect(command.usage).toBe('preflight [--kit KIT] [--root DIR] [--json]');
+    expect(command.usage).toBe(`preflight [--kit KIT [${TRUST_USAGE}]] [--root DIR] [--json]`);
   });
 });

@@ -55,7 +55,11 @@ describe('kit.json schema', () => {
     expect(firstIssueField(input)).toBe(field);
   });
 
-  it('requires the v1 schema literal', () => {
+  it('accepts minor versions of the v1 schema', () => {
+    expect(kitManifestSchema.safeParse({ ...base, schema: 'airlock.kit/v1.3' }).success).toBe(true);
+  });
+
+  it('requires the v1 schema', () => {
     expect(firstIssueField({ ...base, schema: 'airlock.kit/v2' })).toBe('schema');
   });
 });
