@@ -67,6 +67,21 @@ export const ERROR_CATALOG = {
   REGISTRY_LOCKED: entry('Registry is busy', 'Another Airlock process (named in the message) is importing into this registry; wait for it to finish, or pass --wait SECONDS to queue behind it.'),
   INSUFFICIENT_SPACE: entry('Not enough free disk space', 'Free space on the named disk (or choose another --data-dir) and run the command again; nothing was changed.'),
   SBOM_INVALID: entry('SBOM in the kit is malformed', 'The named SBOM is not valid SPDX 2.3 JSON or CycloneDX 1.5+ JSON; the signature is fine, so this is a publisher defect: ask the publisher to rebuild the kit.'),
+  // Audit chain and evidence bundles
+  AUDIT_CHAIN_BROKEN: entry('Audit chain is broken', 'A record of the audit chain was edited, deleted, inserted or moved (the message names the first bad record). Keep the catalog as it is for investigation, compare it with the chain heads recorded in earlier evidence bundles, and report it to your security officer.'),
+  OPERATION_NOT_FOUND: entry('Operation not in the catalog', 'Check the operation id against "airlock audit list" or the operations shown by "airlock status"; without --operation the latest finished operation is used.'),
+  EVIDENCE_INVALID: entry('Evidence bundle does not check out', 'The named file of the evidence bundle was changed, added or removed after export, or its signature does not verify; obtain the bundle again from its source, or export it again on the workstation.'),
+  // Installing releases (airlock install, rollback, status)
+  UPGRADE_PATH_INVALID: entry('Kit cannot upgrade the installed release', 'The kit\'s requires.upgradeFrom range does not include the installed version; install the intermediate release it names first, then this one.'),
+  ROLLBACK_UNAVAILABLE: entry('Rollback is not possible', 'The release or the database backup taken when it was left is missing or damaged (the message says which); choose another retained release with --to, or reinstall that version with "airlock install".'),
+  MIGRATION_FAILED: entry('Database migration failed', 'The migration named in the message failed and the databases were restored from their backup; the previous release is still active. Send the message to the publisher.'),
+  HEALTH_CHECK_FAILED: entry('Health check failed after the switch', 'The new release failed the named health check, so Airlock restored the databases and switched back to the previous release. Send the message to the publisher.'),
+  PREFLIGHT_FAILED: entry('Host does not meet the kit\'s requirements', 'Run "airlock preflight" for the full report, fix the failing checks it lists, and install again.'),
+  BACKUP_FAILED: entry('Database backup or restore failed', 'Stop the application that uses the named database and check the disk; if a restore failed, the message names the backup file to restore by hand, and "airlock status" shows the state.'),
+  INSTALL_ROOT_LOCKED: entry('Install root is busy', 'Another Airlock process (named in the message) is working on this install root; wait for it to finish. If that process is gone for good, delete the lock file named in the message.'),
+  INSTALL_ROOT_INVALID: entry('Install root is not in Airlock\'s layout', 'The named file or folder of the install root is not what Airlock wrote (or holds another app); choose an empty folder for --root, or repair the named file.'),
+  INSTALL_ROOT_UNSET: entry('No install root chosen yet', 'Open Settings and choose the install root (the folder releases are installed into). In console mode, start "airlock serve" with --root DIR.'),
+  PLAN_CHANGED: entry('The plan changed since you read it', 'Something changed between showing the plan and starting it (another install or rollback, a new import, the host or the trust policy). Nothing was changed; read the new plan and confirm again.'),
   // Desktop app and console mode
   TRUST_POLICY_MISSING: entry('No trusted publishers yet', 'Open Settings and add the publisher\'s public key (or keyless identity) after checking it out of band; Airlock verifies nothing without knowing whom to trust.'),
   KIT_HANDLE_UNKNOWN: entry('Kit selection has expired', 'Choose the kit again: Airlock only opens kits picked in a dialog, dropped on the window or found in this session\'s drive and folder scan.'),

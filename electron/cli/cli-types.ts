@@ -46,5 +46,11 @@ export interface CommandSpec {
   positionals: { min: number; max: number };
   /** Extra help lines. */
   help?: string;
+  /**
+   * The command recovers the install root it works on and reports that in its
+   * own output (install, rollback, status); others get start-up recovery of
+   * every known root from the CLI first.
+   */
+  recoversItself?: boolean;
   run(ctx: CommandContext): Promise<CommandOutput>;
 }

@@ -8,6 +8,7 @@ import { ERROR_CATALOG } from '../../shared/error-catalog.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import type { CliIo, CommandSpec } from './cli-types.ts';
 import { COMMANDS } from './commands/index.ts';
+import { recoverInterruptedInstalls, startupRecoveryLines } from './startup-recovery.ts';
 import { createTerminalProgress } from './terminal-progress.ts';
 
 const GLOBAL_OPTIONS = {
@@ -56,9 +57,9 @@ function commandHelp(spec: CommandSpec): string {
   return [`usage: airlock ${spec.usage}`, '', spec.summary, ...(spec.help ? ['', spec.help] : []), ''].join('\n');
 }
 
-function printError(io: CliIo, json: boolean, payload: ErrorPayload): void {
+function printError(io: CliIo, json: boolean, payload: ErrorPayload, extra: Record<string, unknown> = {}): void {
   if (json) {
-    io.stdout.write(JSON.stringify({ ok: false, error: payload }) + '\n');
+    io.stdout.write(JSON.stringify({ ok: false, error: payload, ...extra }) + '\n');
     return;
   }
   const title = ERROR_CATALOG[payload.code].title;
@@ -83,6 +84,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   const { spec, rest } = found;
   const abort = new AbortController();
+  let recovered: Record<string, unknown> = {};
   const onSignal = (): void => abort.abort(new AirlockError('CANCELLED', 'interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -104,20 +106,24 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const dataDirOption = parsed.values['data-dir'] as string | undefined;
     const dataDir = dataDirOption ? path.resolve(io.cwd, dataDirOption) : defaultDataDir(io.env);
     const terminal = createTerminalProgress(io, !json && io.stderrIsTTY);
+    const ctx = {
+      options: parsed.values,
+      positionals,
+      io,
+      json,
+      dataDir,
+      progress: terminal.listener,
+      signal: abort.signal,
+      resolvePath: (p: string) => path.resolve(io.cwd, p),
+    };
+    const startup = spec.recoversItself ? { recovered: [] } : await recoverInterruptedInstalls(ctx);
+    for (const line of startupRecoveryLines(startup)) io.stderr.write(line + '\n');
+    recovered = startup.recovered.length > 0 ? { recovered: startup.recovered } : {};
     try {
-      const out = await spec.run({
-        options: parsed.values,
-        positionals,
-        io,
-        json,
-        dataDir,
-        progress: terminal.listener,
-        signal: abort.signal,
-        resolvePath: (p) => path.resolve(io.cwd, p),
-      });
+      const out = await spec.run(ctx);
       terminal.clear();
       const exitCode = out.exitCode ?? 0;
-      if (json) io.stdout.write(JSON.stringify({ ok: exitCode === 0, ...out.json }) + '\n');
+      if (json) io.stdout.write(JSON.stringify({ ok: exitCode === 0, ...out.json, ...recovered }) + '\n');
       else io.stdout.write(out.text.endsWith('\n') ? out.text : out.text + '\n');
       return exitCode;
     } finally {
@@ -125,7 +131,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
   } catch (error) {
     const payload = toErrorPayload(error);
-    printError(io, json, payload);
+    printError(io, json, payload, recovered);
     if (payload.code === 'INTERNAL' && io.env.AIRLOCK_DEBUG && error instanceof Error) io.stderr.write(`${error.stack}\n`);
     return ERROR_CATALOG[payload.code].exit;
   } finally {

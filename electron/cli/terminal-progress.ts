@@ -11,7 +11,7 @@ export function createTerminalProgress(io: CliIo, enabled: boolean): { listener:
     const now = Date.now();
     if (now - last < 100) return;
     last = now;
-    io.stderr.write(`\r\x1b[2K${describe(e)}`);
+    io.stderr.write(`\r\x1b[2K${describeProgress(e)}`);
     drawn = true;
   };
   return {
@@ -23,11 +23,14 @@ export function createTerminalProgress(io: CliIo, enabled: boolean): { listener:
   };
 }
 
-function describe(e: ProgressEvent): string {
+/** What the counted items are, by phase; anything unnamed is "items". */
+const ITEM_WORDS: Record<string, string> = { verify: 'files', import: 'files', hash: 'files', pack: 'files', push: 'blobs' };
+
+export function describeProgress(e: ProgressEvent): string {
   const parts = [e.phase];
   if (e.bytesTotal) parts.push(`${Math.floor((100 * e.bytesDone) / e.bytesTotal)}%`);
   parts.push(e.bytesTotal ? `${formatBytes(e.bytesDone)} of ${formatBytes(e.bytesTotal)}` : formatBytes(e.bytesDone));
-  if (e.itemsTotal) parts.push(`${e.itemsDone}/${e.itemsTotal} files`);
+  if (e.itemsTotal) parts.push(`${e.itemsDone}/${e.itemsTotal} ${ITEM_WORDS[e.phase] ?? 'items'}`);
   if (e.rate > 0) parts.push(`${formatBytes(e.rate)}/s`);
   if (e.eta !== null) parts.push(`ETA ${formatDuration(e.eta)}`);
   return parts.join('  ');

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { AirlockError } from '../../shared/airlock-error.ts';
-import type { TrustInput } from '../core/trust/trust-policy.ts';
+import { DEFAULT_TRUST_POLICY_FILE, type TrustInput } from '../core/trust/trust-policy.ts';
 import type { CommandContext } from './cli-types.ts';
 
 /** Trust flags, accepted wherever a signature is checked (DESIGN §3). */
@@ -32,7 +34,10 @@ export function trustInputFromOptions(ctx: CommandContext): TrustInput {
   const keyless = root !== undefined || identity !== undefined || issuer !== undefined;
   const chosen = [keys.length > 0, keyless, policy !== undefined].filter(Boolean).length;
   if (chosen === 0) {
-    throw new AirlockError('USAGE', `a signature is checked here, so say whom to trust: ${TRUST_USAGE}`, { field: '--key' });
+    // Without flags, the same policy the desktop app's Settings edit.
+    const defaultPolicy = path.join(ctx.dataDir, DEFAULT_TRUST_POLICY_FILE);
+    if (fs.existsSync(defaultPolicy)) return { policyFile: defaultPolicy };
+    throw new AirlockError('USAGE', `a signature is checked here, so say whom to trust: ${TRUST_USAGE}, or keep a policy at ${defaultPolicy}`, { field: '--key' });
   }
   if (chosen > 1) {
     throw new AirlockError('USAGE', 'give only one of --key, --trusted-root/--identity/--issuer, or --policy', { field: '--policy' });

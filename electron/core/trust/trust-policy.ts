@@ -18,6 +18,9 @@ import {
 import { loadPublicKey, type PublicKeyIdentity } from './key-identity.ts';
 
 /** What the CLI trust flags (or the UI) say; see electron/cli/trust-flags.ts. */
+/** The trust policy the desktop app's Settings edit, inside the data directory; the CLI uses it when given no trust flags. */
+export const DEFAULT_TRUST_POLICY_FILE = 'trust-policy.json';
+
 export interface TrustInput {
   policyFile?: string;
   keyFiles?: string[];

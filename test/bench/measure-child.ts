@@ -1,0 +1,8 @@
+// Runs one airlock CLI command in this process and reports its peak RSS, so
+// the benchmark measures the command's memory and not the harness's.
+import { main } from '../../electron/cli/main.ts';
+
+const sink = { write: () => true };
+const code = await main(process.argv.slice(2), { stdout: sink, stderr: process.stderr, stderrIsTTY: false, env: process.env, cwd: process.cwd() });
+process.stderr.write(`BENCH_MAXRSS_KIB=${process.resourceUsage().maxRSS}\n`);
+process.exitCode = code;
