@@ -4,6 +4,7 @@
 // it can hand over to the project's pinned Node 24 toolchain (fetched from the
 // npm registry by build/toolchain/ensure-node.sh) instead of failing oddly.
 import { spawnSync } from 'node:child_process';
+import module from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
@@ -11,6 +12,9 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 if (major > 22 || (major === 22 && minor >= 12)) {
+  // Caches compiled code (in the OS temp folder) so repeated runs start in about
+  // half the time; a missing or unwritable cache only costs speed.
+  module.enableCompileCache?.();
   const { main } = await import(pathToFileURL(path.join(root, 'electron/cli/main.ts')).href);
   process.exitCode = await main(process.argv.slice(2));
 } else {

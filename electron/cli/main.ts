@@ -7,7 +7,7 @@ import { AirlockError, toErrorPayload, type ErrorPayload } from '../../shared/ai
 import { ERROR_CATALOG } from '../../shared/error-catalog.ts';
 import { defaultDataDir } from '../core/data-dir.ts';
 import type { CliIo, CommandSpec } from './cli-types.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS, type CommandEntry } from './commands/index.ts';
 import { recoverInterruptedInstalls, startupRecoveryLines } from './startup-recovery.ts';
 import { createTerminalProgress } from './terminal-progress.ts';
 
@@ -27,20 +27,25 @@ export function processIo(): CliIo {
   };
 }
 
-function findCommand(argv: string[]): { spec: CommandSpec; rest: string[] } | undefined {
-  let best: { spec: CommandSpec; rest: string[] } | undefined;
-  for (const spec of COMMANDS) {
-    const n = spec.words.length;
-    if (argv.length >= n && spec.words.every((w, i) => argv[i] === w)) {
-      if (!best || n > best.spec.words.length) best = { spec, rest: argv.slice(n) };
+async function specOf(entry: CommandEntry): Promise<CommandSpec> {
+  return 'load' in entry ? entry.load() : entry;
+}
+
+function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: { entry: CommandEntry; rest: string[] } | undefined;
+  for (const entry of COMMANDS) {
+    const n = entry.words.length;
+    if (argv.length >= n && entry.words.every((w, i) => argv[i] === w)) {
+      if (!best || n > best.entry.words.length) best = { entry, rest: argv.slice(n) };
     }
   }
   return best;
 }
 
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.split(' ').slice(0, c.words.length).join(' ').length));
-  const lines = COMMANDS.map((c) => `  airlock ${c.words.join(' ').padEnd(width)}  ${c.summary}`);
+async function overview(): Promise<string> {
+  const specs = await Promise.all(COMMANDS.map(specOf));
+  const width = Math.max(...specs.map((c) => c.words.join(' ').length));
+  const lines = specs.map((c) => `  airlock ${c.words.join(' ').padEnd(width)}  ${c.summary}`);
   return [
     'airlock — verify, import and install signed offline kits',
     '',
@@ -75,14 +80,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const found = findCommand(argv);
   if (!found) {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-      io.stdout.write(overview());
+      io.stdout.write(await overview());
       return argv.length === 0 ? 2 : 0;
     }
     const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ');
     printError(io, json, toErrorPayload(new AirlockError('USAGE', `unknown command "${words}"; run "airlock --help" for the list`)));
     return 2;
   }
-  const { spec, rest } = found;
+  const { entry, rest } = found;
+  const spec = await specOf(entry);
   const abort = new AbortController();
   let recovered: Record<string, unknown> = {};
   const onSignal = (): void => abort.abort(new AirlockError('CANCELLED', 'interrupted'));

@@ -6,10 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { toErrorPayload } from '../../shared/airlock-error.ts';
+import { CATALOG_FILE } from '../core/data-dir.ts';
 import type { RecoveryReport } from '../core/install/install-types.ts';
-import { CATALOG_FILE } from '../core/registry/registry.ts';
 import type { CommandContext } from './cli-types.ts';
-import { openInstallService } from './commands/install.ts';
 
 export interface StartupRecovery {
   recovered: RecoveryReport[];
@@ -21,6 +20,8 @@ export async function recoverInterruptedInstalls(ctx: CommandContext): Promise<S
   // No catalog yet: nothing was ever installed from this data directory.
   if (!fs.existsSync(path.join(ctx.dataDir, CATALOG_FILE))) return { recovered: [] };
   try {
+    // Loaded only when there is a catalog: most commands never need the install service.
+    const { openInstallService } = await import('./commands/install.ts');
     const { service, registry } = await openInstallService(ctx);
     try {
       return { recovered: await service.recoverAll() };

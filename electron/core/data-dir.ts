@@ -1,6 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
+/** The SQLite catalog inside the data directory (registry, installs, audit chain). */
+export const CATALOG_FILE = 'catalog.db';
+
 /**
  * The per-user data directory, the same one the desktop app uses (Electron's
  * userData for the product name "Airlock"), so the CLI and the app share one

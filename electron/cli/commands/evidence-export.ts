@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AirlockError } from '../../../shared/airlock-error.ts';
 import { AuditLog, defaultAuditIdentity } from '../../core/evidence/audit-log.ts';
 import { exportEvidence, type EvidenceExportResult } from '../../core/evidence/evidence-exporter.ts';
+import { EVIDENCE_FILES } from '../../core/evidence/evidence-files.ts';
 import { Registry } from '../../core/registry/registry.ts';
 import { defaultResourcesDir } from '../../core/trust/trust-policy.ts';
 import { readAppVersion } from '../../core/app-version.ts';
@@ -14,12 +15,17 @@ function parseOperation(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** Every file but the checksum list and its signature is listed in the checksum list. */
+function listedCount(files: readonly { path: string }[]): number {
+  return files.filter((f) => f.path !== EVIDENCE_FILES.evidenceSums && f.path !== EVIDENCE_FILES.evidenceBundle).length;
+}
+
 export function exportText(r: EvidenceExportResult): string {
   return [
     `OK  evidence for ${r.operationType} operation ${r.operationId} written to ${r.outDir}`,
     ...(r.tarPath ? [`  archive:     ${r.tarPath}`] : []),
     `  verdict:     ${r.verdict.headline}`,
-    `  files:       ${r.files.length} (listed in EVIDENCE.SHA256SUMS, signed by the workstation key)`,
+    `  files:       ${r.files.length}: ${listedCount(r.files)} listed in ${EVIDENCE_FILES.evidenceSums}, which is signed by the workstation key`,
     `  audit head:  ${r.auditHead ? `${r.auditHead.seq}:${r.auditHead.hash}` : 'none (no audit records for this operation)'}`,
     `  workstation: ${r.workstationFingerprint}`,
     `  check it:    airlock evidence verify ${r.outDir}`,

@@ -1,39 +1,32 @@
-// Every CLI command, one line each. The help overview lists them in this order.
+// Every CLI command. Only the module of the command being run is loaded, so a
+// `kit verify` does not pay for the PDF renderer, SQLite or the web server at
+// start-up; the help overview loads them all. Listed in help order.
 import type { CommandSpec } from '../cli-types.ts';
-import { kitBuildCommand } from './kit-build.ts';
-import { kitVerifyCommand } from './kit-verify.ts';
-import { kitImportCommand } from './kit-import.ts';
-import { kitListCommand } from './kit-list.ts';
-import { kitShowCommand } from './kit-show.ts';
-import { kitDiffCommand } from './kit-diff.ts';
-import { verifyBlobCommand } from './verify-blob.ts';
-import { preflightCommand } from './preflight.ts';
-import { installCommand } from './install.ts';
-import { rollbackCommand } from './rollback.ts';
-import { statusCommand } from './status.ts';
-import { registryPushCommand } from './registry-push.ts';
-import { auditVerifyCommand } from './audit-verify.ts';
-import { auditListCommand } from './audit-list.ts';
-import { evidenceExportCommand } from './evidence-export.ts';
-import { evidenceVerifyCommand } from './evidence-verify.ts';
-import { evidenceKeyCommand } from './evidence-key.ts';
 
-export const COMMANDS: CommandSpec[] = [
-  kitBuildCommand,
-  kitVerifyCommand,
-  kitImportCommand,
-  kitListCommand,
-  kitShowCommand,
-  kitDiffCommand,
-  verifyBlobCommand,
-  preflightCommand,
-  installCommand,
-  rollbackCommand,
-  statusCommand,
-  registryPushCommand,
-  auditVerifyCommand,
-  auditListCommand,
-  evidenceExportCommand,
-  evidenceVerifyCommand,
-  evidenceKeyCommand,
+export interface LazyCommand {
+  /** Words that select the command; must equal the spec's `words`. */
+  words: string[];
+  load(): Promise<CommandSpec>;
+}
+
+export type CommandEntry = CommandSpec | LazyCommand;
+
+export const COMMANDS: CommandEntry[] = [
+  { words: ['kit', 'build'], load: async () => (await import('./kit-build.ts')).kitBuildCommand },
+  { words: ['kit', 'verify'], load: async () => (await import('./kit-verify.ts')).kitVerifyCommand },
+  { words: ['kit', 'import'], load: async () => (await import('./kit-import.ts')).kitImportCommand },
+  { words: ['kit', 'list'], load: async () => (await import('./kit-list.ts')).kitListCommand },
+  { words: ['kit', 'show'], load: async () => (await import('./kit-show.ts')).kitShowCommand },
+  { words: ['kit', 'diff'], load: async () => (await import('./kit-diff.ts')).kitDiffCommand },
+  { words: ['verify-blob'], load: async () => (await import('./verify-blob.ts')).verifyBlobCommand },
+  { words: ['preflight'], load: async () => (await import('./preflight.ts')).preflightCommand },
+  { words: ['install'], load: async () => (await import('./install.ts')).installCommand },
+  { words: ['rollback'], load: async () => (await import('./rollback.ts')).rollbackCommand },
+  { words: ['status'], load: async () => (await import('./status.ts')).statusCommand },
+  { words: ['registry', 'push'], load: async () => (await import('./registry-push.ts')).registryPushCommand },
+  { words: ['audit', 'verify'], load: async () => (await import('./audit-verify.ts')).auditVerifyCommand },
+  { words: ['audit', 'list'], load: async () => (await import('./audit-list.ts')).auditListCommand },
+  { words: ['evidence', 'export'], load: async () => (await import('./evidence-export.ts')).evidenceExportCommand },
+  { words: ['evidence', 'verify'], load: async () => (await import('./evidence-verify.ts')).evidenceVerifyCommand },
+  { words: ['evidence', 'key'], load: async () => (await import('./evidence-key.ts')).evidenceKeyCommand },
 ];

@@ -8,7 +8,7 @@ import { AirlockError } from '../../../shared/airlock-error.ts';
 import type { SignatureVerdict } from '../../../shared/kit-verification.ts';
 import type { CatalogDb } from '../db/catalog-db.ts';
 import { parseSha256Sums } from '../kit/sha256sums.ts';
-import { ReleaseCatalog } from '../registry/release-catalog.ts';
+import { ReleaseCatalog, operationFromRow } from '../registry/release-catalog.ts';
 import type { ReleaseDetail } from '../registry/registry-types.ts';
 import { verifyAuditRecords, type AuditLog, type AuditRecord } from './audit-log.ts';
 import {
@@ -40,48 +40,18 @@ export interface CollectedEvidence {
   kitFiles: KitRootFiles | null;
 }
 
-interface OperationRowRaw {
-  id: number;
-  type: string;
-  status: string;
-  started_at: string;
-  ended_at: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  details_json: string;
-}
-
-function operationOf(row: OperationRowRaw): EvidenceOperation {
-  let details: Record<string, unknown>;
-  try {
-    const parsed = JSON.parse(row.details_json) as unknown;
-    details = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
-  } catch {
-    details = { unreadable: row.details_json };
-  }
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
-    errorCode: row.error_code,
-    errorMessage: row.error_message,
-    details,
-  };
-}
 
 /** The operation to export: the one asked for, or the latest that is no longer running. */
 export function findOperation(db: CatalogDb, operationId?: number): EvidenceOperation {
   const row = (operationId === undefined
     ? db.prepare(`SELECT * FROM operations WHERE status != 'running' ORDER BY id DESC LIMIT 1`).get()
-    : db.prepare('SELECT * FROM operations WHERE id = ?').get(operationId)) as OperationRowRaw | undefined;
+    : db.prepare('SELECT * FROM operations WHERE id = ?').get(operationId)) as Record<string, unknown> | undefined;
   if (!row) {
     throw new AirlockError('OPERATION_NOT_FOUND', operationId === undefined
       ? 'the catalog holds no finished operation yet; import or install a kit first'
       : `operation ${operationId} is not in the catalog`, { field: '--operation', ...(operationId === undefined ? {} : { details: { operationId } }) });
   }
-  return operationOf(row);
+  return operationFromRow(row);
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

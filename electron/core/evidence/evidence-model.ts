@@ -3,21 +3,13 @@
 // different stories. Everything here comes from recorded data (catalog rows,
 // audit records, stored blobs); nothing is measured at export time.
 import type { SignatureVerdict } from '../../../shared/kit-verification.ts';
+import type { OperationRow } from '../registry/release-catalog.ts';
 import type { AuditHead, AuditRecord } from './audit-log.ts';
 
 export const EVIDENCE_SCHEMA = 'airlock.evidence/v1';
 
-export interface EvidenceOperation {
-  id: number;
-  type: string;
-  status: string;
-  startedAt: string;
-  endedAt: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  /** The operation row's details as recorded, unchanged. */
-  details: Record<string, unknown>;
-}
+/** The operation row as recorded, details unchanged. */
+export type EvidenceOperation = OperationRow;
 
 export interface EvidenceImage {
   ref: string;

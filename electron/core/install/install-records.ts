@@ -5,6 +5,7 @@
 // step, each written in the same transaction as the change it records.
 import type { CatalogDb } from '../db/catalog-db.ts';
 import type { AuditLog } from '../evidence/audit-log.ts';
+import { operationFromRow, type OperationRow } from '../registry/release-catalog.ts';
 
 export type OperationStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
 export type StepOutcome = 'running' | 'succeeded' | 'failed' | 'skipped' | 'interrupted';
@@ -20,16 +21,7 @@ export interface StepRecord {
   data?: Record<string, unknown>;
 }
 
-export interface InstallOperationRow {
-  id: number;
-  type: string;
-  status: string;
-  startedAt: string;
-  endedAt: string | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  details: Record<string, unknown>;
-}
+export type InstallOperationRow = OperationRow;
 
 export class InstallRecords {
   readonly db: CatalogDb;
@@ -151,7 +143,7 @@ export class InstallRecords {
 
   operation(id: number): InstallOperationRow | undefined {
     const r = this.db.prepare('SELECT * FROM operations WHERE id = ?').get(id) as Record<string, unknown> | undefined;
-    return r ? rowOf(r) : undefined;
+    return r ? operationFromRow(r) : undefined;
   }
 
   /** The newest install or rollback operation of a root. */
@@ -159,7 +151,7 @@ export class InstallRecords {
     const r = this.db.prepare(`
       SELECT o.* FROM operations o JOIN install_operations i ON i.operation_id = o.id
       WHERE i.root = ? ORDER BY o.id DESC LIMIT 1`).get(root) as Record<string, unknown> | undefined;
-    return r ? rowOf(r) : undefined;
+    return r ? operationFromRow(r) : undefined;
   }
 
   /** Every install root this catalog has worked on. */
@@ -168,15 +160,3 @@ export class InstallRecords {
   }
 }
 
-function rowOf(r: Record<string, unknown>): InstallOperationRow {
-  return {
-    id: r.id as number,
-    type: r.type as string,
-    status: r.status as string,
-    startedAt: r.started_at as string,
-    endedAt: r.ended_at as string | null,
-    errorCode: r.error_code as string | null,
-    errorMessage: r.error_message as string | null,
-    details: JSON.parse(r.details_json as string) as Record<string, unknown>,
-  };
-}

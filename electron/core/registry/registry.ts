@@ -19,7 +19,8 @@ import { RegistryLock, type RegistryLockDeps } from './registry-lock.ts';
 import type { ImportResult, ReleaseDetail, ReleaseDiff, ReleaseRef, ReleaseSummary } from './registry-types.ts';
 import type { CrashHook, StoreFs } from './store-fs.ts';
 
-export const CATALOG_FILE = 'catalog.db';
+export { CATALOG_FILE } from '../data-dir.ts';
+import { CATALOG_FILE } from '../data-dir.ts';
 export const LOCK_FILE = 'registry.lock';
 export const REGISTRY_DIR = 'registry';
 

@@ -51,6 +51,32 @@ export interface OperationRow {
   details: Record<string, unknown>;
 }
 
+/**
+ * One `operations` row as the rest of Airlock sees it (import, install and
+ * rollback all write these). Details that are not a JSON object are kept, not
+ * dropped, so an evidence export shows exactly what was recorded.
+ */
+export function operationFromRow(r: Record<string, unknown>): OperationRow {
+  const raw = r.details_json as string;
+  let details: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(raw) as unknown;
+    details = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+  } catch {
+    details = { unreadable: raw };
+  }
+  return {
+    id: r.id as number,
+    type: r.type as string,
+    status: r.status as string,
+    startedAt: r.started_at as string,
+    endedAt: r.ended_at as string | null,
+    errorCode: r.error_code as string | null,
+    errorMessage: r.error_message as string | null,
+    details,
+  };
+}
+
 /** The id KIT_PUBLISHER_CHANGED compares: a key's fingerprint, or a keyless subject and issuer. */
 export function signerId(signer: SignerIdentity): string {
   return signer.kind === 'key' ? signer.fingerprint : `${signer.subject}|${signer.issuer}`;
@@ -134,16 +160,7 @@ export class ReleaseCatalog {
     const rows = (type === undefined
       ? this.db.prepare('SELECT * FROM operations ORDER BY id').all()
       : this.db.prepare('SELECT * FROM operations WHERE type = ? ORDER BY id').all(type)) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      id: r.id as number,
-      type: r.type as string,
-      status: r.status as string,
-      startedAt: r.started_at as string,
-      endedAt: r.ended_at as string | null,
-      errorCode: r.error_code as string | null,
-      errorMessage: r.error_message as string | null,
-      details: JSON.parse(r.details_json as string) as Record<string, unknown>,
-    }));
+    return rows.map(operationFromRow);
   }
 
   findBySums(sumsDigest: string): ReleaseSummary | undefined {
