@@ -24,6 +24,7 @@ export const COMMANDS: CommandEntry[] = [
   { words: ['rollback'], load: async () => (await import('./rollback.ts')).rollbackCommand },
   { words: ['status'], load: async () => (await import('./status.ts')).statusCommand },
   { words: ['registry', 'push'], load: async () => (await import('./registry-push.ts')).registryPushCommand },
+  { words: ['serve'], load: async () => (await import('./serve.ts')).serveCommand },
   { words: ['audit', 'verify'], load: async () => (await import('./audit-verify.ts')).auditVerifyCommand },
   { words: ['audit', 'list'], load: async () => (await import('./audit-list.ts')).auditListCommand },
   { words: ['evidence', 'export'], load: async () => (await import('./evidence-export.ts')).evidenceExportCommand },

@@ -14,6 +14,7 @@ import { createNodeHostProbeDeps } from '../../core/preflight/node-host-deps.ts'
 import { PreflightService } from '../../core/preflight/preflight-service.ts';
 import { Registry } from '../../core/registry/registry.ts';
 import { resolveTrustPolicy } from '../../core/trust/trust-policy.ts';
+import { parseReleaseRef } from '../release-ref.ts';
 import type { CommandContext, CommandSpec } from '../cli-types.ts';
 import { TRUST_OPTIONS, TRUST_USAGE, hasTrustOptions, trustInputFromOptions } from '../trust-flags.ts';
 
@@ -67,12 +68,6 @@ export function keepOption(ctx: CommandContext): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new AirlockError('USAGE', `--keep takes a whole number of releases, at least 1 (got "${v}")`, { field: '--keep' });
   return Number(v);
-}
-
-function parseRef(text: string): { name: string; version: string } {
-  const at = text.lastIndexOf('@');
-  if (at <= 0 || at === text.length - 1) throw new AirlockError('USAGE', `give the release as NAME@VERSION, e.g. notes@1.2.0 (got "${text}")`, { field: 'NAME@VERSION' });
-  return { name: text.slice(0, at), version: text.slice(at + 1) };
 }
 
 export function recoveryText(r: RecoveryReport | null): string[] {
@@ -168,7 +163,7 @@ export function createInstallCommand(options: InstallCommandOptions = {}): Comma
     },
     positionals: { min: 1, max: 1 },
     async run(ctx) {
-      const { name, version } = parseRef(ctx.positionals[0]!);
+      const { name, version } = parseReleaseRef(ctx.positionals[0]!);
       const root = rootOption(ctx);
       const keep = keepOption(ctx);
       const yes = ctx.options.yes === true;

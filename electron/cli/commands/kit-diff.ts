@@ -1,7 +1,7 @@
 import { Registry } from '../../core/registry/registry.ts';
 import type { ReleaseDiff } from '../../core/registry/registry-types.ts';
 import type { CommandSpec } from '../cli-types.ts';
-import { parseReleaseRef } from './kit-show.ts';
+import { parseReleaseRef } from '../release-ref.ts';
 
 const short = (digest: string): string => digest.slice(7, 19);
 const versions = (v: string[]): string => (v.length === 0 ? '(no version)' : v.join(', '));

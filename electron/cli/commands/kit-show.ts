@@ -1,18 +1,10 @@
-import { AirlockError } from '../../../shared/airlock-error.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { Registry } from '../../core/registry/registry.ts';
-import type { ReleaseDetail, ReleaseRef } from '../../core/registry/registry-types.ts';
+import type { ReleaseDetail } from '../../core/registry/registry-types.ts';
 import type { CommandSpec } from '../cli-types.ts';
+import { parseReleaseRef } from '../release-ref.ts';
 import { describeSigner } from './kit-verify.ts';
 
-/** NAME@VERSION as the registry commands take it. */
-export function parseReleaseRef(arg: string, field = 'NAME@VERSION'): ReleaseRef {
-  const at = arg.indexOf('@');
-  if (at <= 0 || at === arg.length - 1) {
-    throw new AirlockError('USAGE', `expected NAME@VERSION (e.g. hello@1.0.0), got "${arg}"`, { field });
-  }
-  return { name: arg.slice(0, at), version: arg.slice(at + 1) };
-}
 
 export const modeText = (mode: number): string => (mode & 0o100 ? 'rwxr-xr-x' : 'rw-r--r--');
 

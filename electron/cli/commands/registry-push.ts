@@ -1,11 +1,11 @@
 import { AirlockError } from '../../../shared/airlock-error.ts';
 import { formatBytes, formatDuration } from '../../../shared/format.ts';
-import { isSemver, KIT_NAME_RE } from '../../../shared/kit-manifest.ts';
 import type { FetchFunction } from '../../core/registry/oci-distribution-client.ts';
 import { parsePushTarget } from '../../core/registry/oci-distribution-reference.ts';
 import { Registry } from '../../core/registry/registry.ts';
 import { pushImages, readLayoutImages, type PushResult, type ReleaseImages, type ReleaseImageSource } from '../../core/registry/registry-push.ts';
 import type { CommandContext, CommandSpec } from '../cli-types.ts';
+import { parseReleaseRef } from '../release-ref.ts';
 
 export const PASSWORD_ENV = 'AIRLOCK_REGISTRY_PASSWORD';
 
@@ -14,16 +14,6 @@ export interface RegistryPushDeps {
   openReleaseImages(dataDir: string): Promise<ReleaseImageSource & { close?(): void | Promise<void> }>;
   /** The HTTP client; tests pass an in-memory registry. */
   fetch?: FetchFunction;
-}
-
-export function parseReleaseArg(arg: string): { name: string; version: string } {
-  const at = arg.lastIndexOf('@');
-  const name = at > 0 ? arg.slice(0, at) : '';
-  const version = at > 0 ? arg.slice(at + 1) : '';
-  if (!KIT_NAME_RE.test(name) || !isSemver(version)) {
-    throw new AirlockError('USAGE', `expected NAME@VERSION (e.g. myapp@1.2.3), got "${arg}"`, { field: 'NAME@VERSION' });
-  }
-  return { name, version };
 }
 
 function plural(n: number, word: string): string {
@@ -57,7 +47,7 @@ async function resolveImages(ctx: CommandContext, deps: RegistryPushDeps): Promi
     const layoutDir = ctx.resolvePath(layout);
     return { layoutDir, images: await readLayoutImages(layoutDir) };
   }
-  const { name, version } = parseReleaseArg(release!);
+  const { name, version } = parseReleaseRef(release!);
   const source = await deps.openReleaseImages(ctx.dataDir);
   try {
     return await source.releaseImages(name, version);

@@ -75,7 +75,14 @@ export interface InstallServiceDeps {
   /** Chooses the switch strategy (and path rules): win32 → pointer file, else symlink. */
   platform?: NodeJS.Platform;
   switchFs?: SwitchFs;
+  /** Crash-test hook (AIRLOCK_CRASH_AT): may kill the process at a named point. */
   crash?: InstallCrashHook;
+  /**
+   * Called at every named step boundary of an install or rollback (the same
+   * points the crash hook sees, after that step's records are written), so a
+   * caller can show live steps.
+   */
+  checkpoint?: (point: InstallCrashPoint) => void;
   statfs?: SyncStatfs;
   lock?: RegistryLockDeps;
 }
@@ -164,6 +171,7 @@ export class InstallService {
   private readonly platform: NodeJS.Platform;
   private readonly switchFs: SwitchFs | undefined;
   private readonly crashHook: InstallCrashHook;
+  private readonly checkpointHook: (point: InstallCrashPoint) => void;
   private readonly statfs: SyncStatfs;
   private readonly lockDeps: RegistryLockDeps | undefined;
   private readonly records: InstallRecords;
@@ -176,6 +184,7 @@ export class InstallService {
     this.platform = deps.platform ?? process.platform;
     this.switchFs = deps.switchFs;
     this.crashHook = deps.crash ?? (() => {});
+    this.checkpointHook = deps.checkpoint ?? (() => {});
     this.statfs = deps.statfs ?? ((d) => fs.statfsSync(d));
     this.lockDeps = deps.lock;
     this.records = this.recordsOn(deps.registry.catalog.db);
@@ -186,6 +195,7 @@ export class InstallService {
   }
 
   private crash(point: InstallCrashPoint): void {
+    this.checkpointHook(point);
     this.crashHook(point);
   }
 
