@@ -166,8 +166,42 @@ describe('airlock preflight (CLI)', () => {
     expect(code).toBe(1);
   });
 
-  it('rejects NAME@VERSION and other positional arguments as usage errors', async () => {
+  it('takes an imported release as NAME@VERSION, verified at import, and records the run in the audit chain', async () => {
+    const input = path.join(tmp, 'in');
+    await fs.mkdir(path.join(input, 'payload'), { recursive: true });
+    const otherArch = process.arch === 'arm64' ? 'x64' : 'arm64';
+    await fs.writeFile(path.join(input, 'kit.json'), JSON.stringify({ schema: 'airlock.kit/v1', name: 'widget', version: '3.1.0', created: '2026-03-01T08:30:00Z', requires: { arch: [otherArch] } }));
+    await fs.writeFile(path.join(input, 'payload/readme.txt'), 'hello\n');
+    const keys = await writeKeyPair(tmp, 'publisher');
+    const kitPath = path.join(tmp, 'widget.kit.tar');
+    await buildKit({ dir: input, out: kitPath, compress: 'none', signingKey: loadSigningKey(await fs.readFile(keys.privatePath, 'utf8'), keys.privatePath) });
+    const dataDir = path.join(tmp, 'data');
+
+    // Before anything is imported: not found, and no catalog is created to say so.
+    const missing = io(tmp);
+    expect(await main(['preflight', 'widget@3.1.0', '--data-dir', dataDir, '--json'], missing)).toBe(1);
+    expect(JSON.parse(missing.out.join(''))).toMatchObject({ ok: false, error: { code: 'RELEASE_NOT_FOUND' } });
+    await expect(fs.access(path.join(dataDir, 'catalog.db'))).rejects.toThrow();
+
+    expect(await main(['kit', 'import', kitPath, '--key', keys.publicPath, '--data-dir', dataDir], io(tmp))).toBe(0);
     const cli = io(tmp);
-    expect(await main(['preflight', 'widget@3.1.0', '--data-dir', tmp], cli)).toBe(2);
+    const code = await main(['preflight', 'widget@3.1.0', '--data-dir', dataDir, '--json'], cli);
+    const doc = JSON.parse(cli.out.join('')) as { report: unknown; notice?: string };
+    const report = preflightReportSchema.parse(doc.report);
+    expect(report.kit).toEqual({ name: 'widget', version: '3.1.0', created: '2026-03-01T08:30:00Z', manifestVerified: true });
+    expect(doc.notice).toBeUndefined();
+    expect(report.checks.find((c) => c.id === 'arch')).toMatchObject({ status: 'fail', expected: otherArch });
+    expect(code).toBe(1);
+
+    const audit = io(tmp);
+    expect(await main(['audit', 'list', '--data-dir', dataDir, '--json'], audit)).toBe(0);
+    const records = (JSON.parse(audit.out.join('')) as { records: Array<{ type: string; data: { verdict?: string } }> }).records;
+    expect(records.filter((r) => r.type === 'preflight.run').map((r) => r.data.verdict)).toEqual(['fail']);
+  });
+
+  it('rejects a malformed release, or a release together with --kit, as usage errors', async () => {
+    expect(await main(['preflight', 'widget', '--data-dir', tmp], io(tmp))).toBe(2);
+    expect(await main(['preflight', 'widget@3.1.0', '--kit', 'x.kit.tar', '--data-dir', tmp], io(tmp))).toBe(2);
+    expect(await main(['preflight', 'a@1.0.0', 'b@1.0.0', '--data-dir', tmp], io(tmp))).toBe(2);
   });
 });

@@ -72,11 +72,11 @@ describe('preflight command against fixture hosts', () => {
     expect(out.text).toMatch(/Verdict: WARN — 1 warning\(s\) to acknowledge/);
   });
 
-  it('offers --kit (with optional trust flags) and --root, takes no positional arguments and does not offer NAME@VERSION yet', () => {
+  it('offers NAME@VERSION or --kit (with optional trust flags), and --root', () => {
     const command = createPreflightCommand();
     expect(command.words).toEqual(['preflight']);
     expect(Object.keys(command.options).sort()).toEqual(['identity', 'issuer', 'key', 'kit', 'policy', 'root', 'trusted-root']);
-    expect(command.positionals).toEqual({ min: 0, max: 0 });
-    expect(command.usage).toBe(`preflight [--kit KIT [${TRUST_USAGE}]] [--root DIR] [--json]`);
+    expect(command.positionals).toEqual({ min: 0, max: 1 });
+    expect(command.usage).toBe(`preflight [NAME@VERSION | --kit KIT [${TRUST_USAGE}]] [--root DIR] [--json]`);
   });
 });
