@@ -14,7 +14,7 @@ import type { PreflightInput } from '../core/preflight/preflight-service.ts';
 import type { Registry } from '../core/registry/registry.ts';
 import { defaultResourcesDir, resolveTrustPolicy, type ResolvedTrustPolicy, type TrustInput } from '../core/trust/trust-policy.ts';
 import type { HandlerContext, IpcHandlers } from '../ipc/contract-dispatcher.ts';
-import { workstationKeyRecorded } from '../workers/install-job.ts';
+import { recordedWorkstationKey } from '../core/evidence/audit-catalog.ts';
 import { installPlanDigest, rollbackPlanDigest } from '../workers/install-plan-digest.ts';
 import type { StepsSnapshot } from '../workers/operation-steps.ts';
 import type { DesktopAbilities } from './airlock-handlers.ts';
@@ -110,7 +110,7 @@ export function createInstallHandlers(deps: InstallHandlersDeps): Pick<IpcHandle
     },
 
     'workstation.key': () => {
-      const key = workstationKeyRecorded(deps.dataDir);
+      const key = recordedWorkstationKey(deps.dataDir);
       return { fingerprint: key.fingerprint, publicKeyPath: key.publicKeyPath };
     },
 

@@ -13,12 +13,11 @@ import path from 'node:path';
 import { AirlockError } from '../../shared/airlock-error.ts';
 import type { PreflightReport } from '../../shared/preflight.ts';
 import type { OperationStep } from '../../shared/ipc-install-schemas.ts';
-import { openAuditLog } from '../core/evidence/audit-catalog.ts';
+import { recordedWorkstationKey } from '../core/evidence/audit-catalog.ts';
 import { AuditLog, defaultAuditIdentity } from '../core/evidence/audit-log.ts';
 import { findOperation } from '../core/evidence/evidence-collector.ts';
 import { EVIDENCE_FILES } from '../core/evidence/evidence-files.ts';
 import { exportEvidence, type EvidenceExportResult } from '../core/evidence/evidence-exporter.ts';
-import { loadOrCreateWorkstationKey, type WorkstationKey } from '../core/evidence/workstation-key.ts';
 import type { InstallCrashPoint } from '../core/install/install-crash-points.ts';
 import { InstallService } from '../core/install/install-service.ts';
 import type { InstallResult, RollbackResult } from '../core/install/install-types.ts';
@@ -155,19 +154,6 @@ export async function runRollbackJob(job: RollbackJob, options: InstallJobOption
   }
 }
 
-/** Loads (or on first use creates) the workstation key; a new key is recorded in the audit chain. */
-export function workstationKeyRecorded(dataDir: string): WorkstationKey {
-  const key = loadOrCreateWorkstationKey(dataDir);
-  if (key.created) {
-    const audit = openAuditLog(dataDir);
-    try {
-      audit.log.append({ type: 'workstation-key.create', data: { fingerprint: key.fingerprint, publicKeyPath: key.publicKeyPath } });
-    } finally {
-      audit.close();
-    }
-  }
-  return key;
-}
 
 /** "<id>-<type>-<name>-<version>": stable across exports of the same operation, safe as a folder name everywhere. */
 export function evidenceFolderName(operation: { id: number; type: string; details: Record<string, unknown> }): string {
@@ -182,7 +168,7 @@ export function evidenceFolderName(operation: { id: number; type: string; detail
  * recorded data, so the new one says the same (with a fresh signature).
  */
 export async function runEvidenceJob(job: EvidenceJob): Promise<EvidenceExportResult> {
-  const workstationKey = workstationKeyRecorded(job.dataDir);
+  const workstationKey = recordedWorkstationKey(job.dataDir);
   const registry = await Registry.open(job.dataDir);
   try {
     const operation = findOperation(registry.catalog.db, job.operationId);

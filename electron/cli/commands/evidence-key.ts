@@ -1,20 +1,9 @@
-import { openAuditLog } from '../../core/evidence/audit-catalog.ts';
-import { formatFingerprint, loadOrCreateWorkstationKey, type WorkstationKey } from '../../core/evidence/workstation-key.ts';
+import { recordedWorkstationKey } from '../../core/evidence/audit-catalog.ts';
+import { formatFingerprint } from '../../core/evidence/workstation-key.ts';
 import type { CommandSpec } from '../cli-types.ts';
 
-/** Loads (or on first use creates) the workstation key; a new key is recorded in the audit chain. */
-export function workstationKeyFor(dataDir: string): WorkstationKey {
-  const key = loadOrCreateWorkstationKey(dataDir);
-  if (key.created) {
-    const audit = openAuditLog(dataDir);
-    try {
-      audit.log.append({ type: 'workstation-key.create', data: { fingerprint: key.fingerprint, publicKeyPath: key.publicKeyPath } });
-    } finally {
-      audit.close();
-    }
-  }
-  return key;
-}
+/** The CLI's name for the shared helper. */
+export const workstationKeyFor = recordedWorkstationKey;
 
 export const evidenceKeyCommand: CommandSpec = {
   words: ['evidence', 'key'],

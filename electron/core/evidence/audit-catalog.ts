@@ -6,6 +6,7 @@ import { AirlockError } from '../../../shared/airlock-error.ts';
 import { openCatalogDb, type CatalogDb } from '../db/catalog-db.ts';
 import { CATALOG_FILE } from '../registry/registry.ts';
 import { AuditLog, defaultAuditIdentity, type AuditHead, type AuditLogDeps } from './audit-log.ts';
+import { loadOrCreateWorkstationKey, type WorkstationKey } from './workstation-key.ts';
 
 export interface OpenAuditLog {
   db: CatalogDb;
@@ -35,4 +36,18 @@ export function parseAuditHead(text: string, field = '--head'): AuditHead {
 
 export function formatAuditHead(head: AuditHead): string {
   return `${head.seq}:${head.hash}`;
+}
+
+/** Loads (or on first use creates) the workstation key; a new key is recorded in the audit chain. */
+export function recordedWorkstationKey(dataDir: string): WorkstationKey {
+  const key = loadOrCreateWorkstationKey(dataDir);
+  if (key.created) {
+    const audit = openAuditLog(dataDir);
+    try {
+      audit.log.append({ type: 'workstation-key.create', data: { fingerprint: key.fingerprint, publicKeyPath: key.publicKeyPath } });
+    } finally {
+      audit.close();
+    }
+  }
+  return key;
 }
