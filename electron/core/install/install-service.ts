@@ -913,18 +913,13 @@ export class InstallService {
         sim.cleanup.backupDirs = sim.cleanup.backupDirs.filter((op) => op !== opId);
       }
       if (journal.release.aside !== null) sim.cleanup.releaseDirs.push(journal.release.aside);
-      const pruned = releasesToPrune(sim.state, to, plan.retention.keep);
-      for (const p of pruned) {
-        sim.cleanup.releaseDirs.push(p.version);
-        if (p.leftBackup) sim.cleanup.backupDirs.push(p.leftBackup.operationId);
-      }
-      sim.state.releases = sim.state.releases.filter((r) => !pruned.includes(r));
+      const pruned = applyRetention(sim, to, plan.retention.keep);
       journal.commit = { state: sim.state, cleanup: sim.cleanup };
       journal.phase = 'committed';
       writeJournal(layout, journal);
       this.crash('install-committed');
       finishCommit(session, journal, () => {
-        this.records.stepEnded(opId, 'commit', 'succeeded', { detail: pruned.length ? `pruned ${pruned.map((p) => p.version).join(', ')}` : 'nothing pruned' });
+        this.records.stepEnded(opId, 'commit', 'succeeded', { detail: prunedDetail(pruned) });
         this.records.finish(opId, 'succeeded', {
           patch: { pruned: pruned.map((p) => p.version), active: to },
           event: { type: 'install.commit', data: { active: to, from, sumsSha256: detail.sumsSha256, pruned: pruned.map((p) => p.version), leftBackup: from !== null && plan.kind !== 'repair' ? { release: from, operationId: opId } : null } },
@@ -1185,18 +1180,13 @@ export class InstallService {
       this.records.stepStarted(opId, 'commit');
       const state = readInstallState(layout);
       const sim = this.simulateCommitState(state, target.detail, 'rollback', plan.from, opId, backups, this.clock().toISOString());
-      const pruned = releasesToPrune(sim.state, plan.to, plan.retention.keep);
-      for (const p of pruned) {
-        sim.cleanup.releaseDirs.push(p.version);
-        if (p.leftBackup) sim.cleanup.backupDirs.push(p.leftBackup.operationId);
-      }
-      sim.state.releases = sim.state.releases.filter((r) => !pruned.includes(r));
+      const pruned = applyRetention(sim, plan.to, plan.retention.keep);
       journal.commit = { state: sim.state, cleanup: sim.cleanup };
       journal.phase = 'committed';
       writeJournal(layout, journal);
       this.crash('rollback-committed');
       finishCommit(session, journal, () => {
-        this.records.stepEnded(opId, 'commit', 'succeeded', { detail: pruned.length ? `pruned ${pruned.map((p) => p.version).join(', ')}` : 'nothing pruned' });
+        this.records.stepEnded(opId, 'commit', 'succeeded', { detail: prunedDetail(pruned) });
         this.records.finish(opId, 'succeeded', {
           patch: { pruned: pruned.map((p) => p.version), active: plan.to },
           event: { type: 'rollback.commit', data: { active: plan.to, from: plan.from, pruned: pruned.map((p) => p.version), leftBackup: { release: plan.from, operationId: opId } } },
@@ -1353,4 +1343,23 @@ function planAudit(plan: InstallPlan): Record<string, unknown> {
     blockers: plan.blockers.map((b) => b.code),
     warnings: plan.warnings.map((w) => w.code),
   };
+}
+
+/**
+ * Retention at commit, the same for an install and a rollback: the releases
+ * beyond `keep` leave the state, and their folders and backups are queued for
+ * the journal's cleanup.
+ */
+function applyRetention(sim: { state: InstallState; cleanup: JournalCleanup }, active: string, keep: number): RetainedRelease[] {
+  const pruned = releasesToPrune(sim.state, active, keep);
+  for (const p of pruned) {
+    sim.cleanup.releaseDirs.push(p.version);
+    if (p.leftBackup) sim.cleanup.backupDirs.push(p.leftBackup.operationId);
+  }
+  sim.state.releases = sim.state.releases.filter((r) => !pruned.includes(r));
+  return pruned;
+}
+
+function prunedDetail(pruned: readonly RetainedRelease[]): string {
+  return pruned.length ? `pruned ${pruned.map((p) => p.version).join(', ')}` : 'nothing pruned';
 }
